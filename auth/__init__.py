@@ -1,0 +1,1 @@
+"""Users, roles in org units, login/logout and the request gate. Used by the web layer and by tracing/ (the actor)."""

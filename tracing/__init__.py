@@ -1,0 +1,1 @@
+"""The domain: the rules of contact tracing, over data/. Pure Python; never builds a Dash component."""
