@@ -18,6 +18,7 @@ from typing import Any
 import click
 from dash import Dash
 from flask import Flask, current_app
+from flask.cli import AppGroup
 
 import auth.web
 from auth.users import DEMO_PASSWORD, DEMO_USERS, UserError, create_user, ensure_demo_users
@@ -120,7 +121,7 @@ def demo_logins_text() -> str:
 
 
 def _register_cli(server: Flask) -> None:
-    db = click.Group("db", help="Database operations.")
+    db = AppGroup("db", help="Database operations.")
 
     @db.command("upgrade", help="Upgrade the schema to the newest migration and load reference data.")
     def db_upgrade() -> None:

@@ -92,14 +92,19 @@ def _csrf_token() -> str:
     return token
 
 
+def _require_csrf() -> None:
+    expected = session.get("csrf_token")
+    if not expected or not secrets.compare_digest(request.form.get("csrf_token", ""), expected):
+        abort(400)
+
+
 @bp.route(LOGIN_PATH, methods=["GET", "POST"])
 def login():  # type: ignore[no-untyped-def]
     error = None
     username = ""
     next_url = _safe_next(request.values.get("next"))
     if request.method == "POST":
-        if not secrets.compare_digest(request.form.get("csrf_token", ""), session.get("csrf_token", "")):
-            abort(400)
+        _require_csrf()
         username = request.form.get("username", "").strip()
         password = request.form.get("password", "")
         with store().session() as s:
@@ -121,8 +126,7 @@ def login():  # type: ignore[no-untyped-def]
 @bp.route(LOGOUT_PATH, methods=["POST"])
 def logout():  # type: ignore[no-untyped-def]
     actor = current_actor()
-    if not secrets.compare_digest(request.form.get("csrf_token", ""), session.get("csrf_token", "")):
-        abort(400)
+    _require_csrf()
     if actor is not None:
         with store().session() as s:
             audit.record(s, "logout", user_id=actor.user_id, username=actor.username)
