@@ -59,9 +59,9 @@ def navbar() -> dbc.Navbar:
             ],
             fluid=True,
         ),
-        color="primary",
+        color=None,
         dark=True,
-        className="mb-4",
+        className="navbar-smittespor mb-4",
     )
 
 

@@ -13,14 +13,19 @@ AXE_JS = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "ax
 WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 
-def start(dash_duo: Any, db_url: str) -> Any:
+def start(dash_duo: Any, db_url: str) -> str:
+    """Serve the app on ``db_url`` in demo mode; returns the base URL (no trailing slash).
+
+    ``navigate=False``: dash_duo would wait for Dash's root element on "/", but an anonymous visitor is sent to the
+    server-rendered login page, which has none.
+    """
     app = create_dash({"DATABASE_URL": db_url, "DEMO": True, "SECRET_KEY": "browser-tests"})
-    dash_duo.start_server(app)
-    return app
+    dash_duo.start_server(app, navigate=False)
+    return dash_duo.server.url.rstrip("/")
 
 
-def log_in(dash_duo: Any, username: str, password: str = "demo") -> None:
-    dash_duo.driver.get(dash_duo.server_url + "/logg-inn")
+def log_in(dash_duo: Any, base: str, username: str, password: str = "demo") -> None:
+    dash_duo.driver.get(base + "/logg-inn")
     dash_duo.wait_for_element("#username").send_keys(username)
     dash_duo.find_element("#password").send_keys(password)
     dash_duo.find_element("#login-submit").click()

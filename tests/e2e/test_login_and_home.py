@@ -42,10 +42,10 @@ def _expected_counts(db_url: str, path: str, today: dt.date) -> dict[str, str]:
     [("sporer.oslo", "Oslo", OSLO_PATH), ("sporer.bergen", "Bergen", BERGEN_PATH)],
 )
 def test_tracer_sees_todays_counts_for_own_kommune(dash_duo, demo_db_url, demo_today, username, kommune, path):
-    start(dash_duo, demo_db_url)
+    base = start(dash_duo, demo_db_url)
     expected = _expected_counts(demo_db_url, path, demo_today)
 
-    log_in(dash_duo, username)
+    log_in(dash_duo, base, username)
 
     dash_duo.wait_for_contains_text("#home-heading", kommune, timeout=10)
     for selector, value in expected.items():
@@ -56,39 +56,39 @@ def test_tracer_sees_todays_counts_for_own_kommune(dash_duo, demo_db_url, demo_t
 
 
 def test_anonymous_is_sent_to_login_and_wrong_password_is_refused(dash_duo, demo_db_url):
-    start(dash_duo, demo_db_url)
+    base = start(dash_duo, demo_db_url)
 
-    dash_duo.driver.get(dash_duo.server_url + "/")
+    dash_duo.driver.get(base + "/")
     dash_duo.wait_for_element("#login-submit")
     assert "/logg-inn" in dash_duo.driver.current_url
 
-    log_in(dash_duo, "sporer.oslo", "feil-passord")
+    log_in(dash_duo, base, "sporer.oslo", "feil-passord")
     dash_duo.wait_for_text_to_equal("#login-error", "Feil brukernavn eller passord.")
     assert "/logg-inn" in dash_duo.driver.current_url
 
 
 def test_login_and_home_pages_have_no_wcag_violations(dash_duo, demo_db_url):
-    start(dash_duo, demo_db_url)
+    base = start(dash_duo, demo_db_url)
 
-    dash_duo.driver.get(dash_duo.server_url + "/logg-inn")
+    dash_duo.driver.get(base + "/logg-inn")
     dash_duo.wait_for_element("#login-submit")
     assert axe_violations(dash_duo.driver) == []
 
-    log_in(dash_duo, "sporer.oslo")
+    log_in(dash_duo, base, "sporer.oslo")
     dash_duo.wait_for_contains_text("#home-heading", "Oslo", timeout=10)
     dash_duo.wait_for_text_to_equal("#home-active-index-cases", dash_duo.find_element("#home-active-index-cases").text)
     assert axe_violations(dash_duo.driver) == []
 
 
 def test_navbar_shows_only_allowed_pages_and_logout_ends_the_session(dash_duo, demo_db_url):
-    start(dash_duo, demo_db_url)
-    log_in(dash_duo, "fhi")
+    base = start(dash_duo, demo_db_url)
+    log_in(dash_duo, base, "fhi")
     dash_duo.wait_for_contains_text("#shell-user", "FHI", timeout=10)
     links = [a.text for a in dash_duo.find_elements("#shell-nav-links a")]
     assert links == ["Oversikt", "Om Smittespor"]
 
     dash_duo.find_element("#logout-button").click()
     dash_duo.wait_for_element("#login-submit")
-    dash_duo.driver.get(dash_duo.server_url + "/om")
+    dash_duo.driver.get(base + "/om")
     dash_duo.wait_for_element("#login-submit")
     assert "/logg-inn" in dash_duo.driver.current_url
