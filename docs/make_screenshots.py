@@ -1,0 +1,61 @@
+"""Take the user guide's screenshots from the real app on demo data (headless Chromium).
+
+    .venv/bin/python docs/make_screenshots.py
+
+Builds a throw-away demo store under a temp dir, serves the app on a free local port, logs in as demo users
+and saves PNGs to docs/screenshots/.
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from selenium import webdriver  # noqa: E402
+from selenium.webdriver.common.by import By  # noqa: E402
+from selenium.webdriver.support import expected_conditions as ec  # noqa: E402
+from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
+from werkzeug.serving import make_server  # noqa: E402
+
+from app import create_dash, refresh_demo, store_of  # noqa: E402
+from tests.conftest import pytest_setup_options  # noqa: E402
+
+OUT = ROOT / "docs" / "screenshots"
+
+
+def main() -> None:
+    OUT.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        app = create_dash({"DATABASE_URL": f"sqlite:///{tmp}/demo.sqlite", "DEMO": True, "SECRET_KEY": "screenshots"})
+        refresh_demo(store_of(app.server), persons=3000)
+        server = make_server("127.0.0.1", 0, app.server, threaded=True)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        base = f"http://127.0.0.1:{server.server_port}"
+        options = pytest_setup_options()
+        options.add_argument("--headless")
+        driver = webdriver.Chrome(options=options)
+        wait = WebDriverWait(driver, 15)
+        try:
+            driver.get(base + "/logg-inn")
+            wait.until(ec.presence_of_element_located((By.ID, "login-submit")))
+            driver.save_screenshot(str(OUT / "login.png"))
+            driver.find_element(By.ID, "username").send_keys("sporer.oslo")
+            driver.find_element(By.ID, "password").send_keys("demo")
+            driver.find_element(By.ID, "login-submit").click()
+            wait.until(ec.text_to_be_present_in_element((By.ID, "home-heading"), "Oslo"))
+            time.sleep(0.5)
+            driver.save_screenshot(str(OUT / "home.png"))
+        finally:
+            driver.quit()
+            server.shutdown()
+    print(f"Saved screenshots in {OUT}")
+
+
+if __name__ == "__main__":
+    main()
