@@ -1,0 +1,1 @@
+"""Transmission networks with networkx: build from the store, chains, generations, metrics, Cytoscape elements."""

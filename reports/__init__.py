@@ -1,0 +1,1 @@
+"""Org-unit rollups for FHI, fixed kommune reports, CSV/XLSX/PDF exports."""
