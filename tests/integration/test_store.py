@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
@@ -9,6 +11,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
+from data.db import Store
 from data.migrate import current_revision, upgrade
 from data.models import Base, Case, OrgUnit, Person
 from data.orgunits import by_code, kommune_codes_2024, load_reference, subtree_filter
@@ -101,9 +104,11 @@ def test_foreign_keys_are_enforced(store):
             s.flush()
 
 
-def test_sqlite_runs_in_wal_mode(store):
-    if store.dialect != "sqlite":
-        pytest.skip("WAL is a SQLite setting")
+def test_sqlite_runs_in_wal_mode_with_foreign_keys(sqlite_template, tmp_path):
+    path = tmp_path / "wal.sqlite"
+    shutil.copy(sqlite_template, path)
+    store = Store(f"sqlite:///{path}")
     with store.engine.connect() as conn:
         assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
+    store.dispose()
