@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime
 import json
-import os
 import random
 import re
 from pathlib import Path
@@ -270,14 +269,10 @@ TENOR_RELATED = [
 ]
 TENOR_NUMBERS = [row[1] for row in TENOR_IDENTIFIKASJONSNUMMER] + TENOR_RELATED
 
-FREG_EXAMPLES = Path(
-    os.environ.get("SMITTESPOR_FREG_EXAMPLES", "/work/shared/reference/freg-examples")
-)
+FREG_EXAMPLES = Path(__file__).resolve().parents[2] / "data" / "reference" / "freg-examples"
 
 
 def test_examples_match_reference_files():
-    if not FREG_EXAMPLES.is_dir():
-        pytest.skip(f"reference folder {FREG_EXAMPLES} not available")
     rows = []
     all_numbers = set()
     for path in sorted(FREG_EXAMPLES.glob("*.json")):
