@@ -124,3 +124,15 @@ def test_cli_creates_users_and_upgrades(store):
         ola = s.scalar(select(User).where(User.username == "ola"))
         assert [(r.role, r.org_unit.code) for r in ola.roles] == [("kommuneoverlege", "0301")]
         assert s.scalar(select(User).where(User.username == "per")) is None
+
+
+def test_no_log_line_carries_a_national_id(store, caplog):
+    from app import refresh_demo
+
+    caplog.set_level("DEBUG")
+    refresh_demo(store, persons=200)
+    client = _client(store)
+    _log_in(client, "sporer.oslo")
+    client.get("/")
+    assert caplog.records, "the run should have logged something"
+    assert not [r for r in caplog.records if re.search(r"(?<!\d)\d{11}(?!\d)", r.getMessage())]
