@@ -1,0 +1,74 @@
+"""Who may touch what: case work is scoped to the org units where the actor holds a case-work role, and below.
+
+Every domain function calls one of these before it reads or writes a named person. Refusals raise
+``AccessDenied``; "not in your units" and "does not exist" look alike to the caller, so ids cannot be probed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import exists, false, or_, select
+from sqlalchemy.orm import Session
+
+from auth.actor import Actor
+from auth.roles import CASE_WORK_ROLES
+from data.models import Case, ClusterMember, Cluster, OrgUnit, Person
+from data.orgunits import subtree_filter
+from tracing.errors import AccessDenied
+
+
+def case_paths(actor: Actor) -> tuple[str, ...]:
+    """The org-unit paths where the actor may do case work (each reaches its subtree)."""
+    return tuple(g.org_unit_path for g in actor.grants_for(CASE_WORK_ROLES))
+
+
+def scope_clause(actor: Actor, path_column: Any) -> Any:
+    """A WHERE clause: ``path_column`` lies in one of the actor's case-work subtrees (false when none)."""
+    paths = case_paths(actor)
+    if not paths:
+        return false()
+    return or_(*(subtree_filter(path_column, p) for p in paths))
+
+
+def require_case_work(actor: Actor) -> None:
+    if not case_paths(actor):
+        raise AccessDenied("Rollen din gir ikke tilgang til smittesporing.")
+
+
+def require_unit(session: Session, actor: Actor, org_unit_id: int) -> OrgUnit:
+    unit = session.get(OrgUnit, org_unit_id)
+    if unit is None or not actor.reaches(unit.path, CASE_WORK_ROLES):
+        raise AccessDenied("Du har ikke tilgang til denne organisasjonsenheten.")
+    return unit
+
+
+def require_case(session: Session, actor: Actor, case_id: int) -> Case:
+    case = session.get(Case, case_id)
+    if case is None or not actor.reaches(session.get(OrgUnit, case.org_unit_id).path, CASE_WORK_ROLES):  # type: ignore[union-attr]
+        raise AccessDenied("Du har ikke tilgang til denne saken.")
+    return case
+
+
+def person_scope_clause(actor: Actor) -> Any:
+    """Persons the actor may open: enrolled (any case, any status) in their units, living there, or a member of
+    one of their clusters."""
+    case_here = exists(
+        select(Case.id).join(OrgUnit, Case.org_unit_id == OrgUnit.id).where(Case.person_id == Person.id, scope_clause(actor, OrgUnit.path))
+    )
+    lives_here = exists(select(OrgUnit.id).where(OrgUnit.id == Person.home_org_unit_id, scope_clause(actor, OrgUnit.path)))
+    in_cluster_here = exists(
+        select(ClusterMember.id)
+        .join(Cluster, ClusterMember.cluster_id == Cluster.id)
+        .join(OrgUnit, Cluster.org_unit_id == OrgUnit.id)
+        .where(ClusterMember.person_id == Person.id, scope_clause(actor, OrgUnit.path))
+    )
+    return or_(case_here, lives_here, in_cluster_here)
+
+
+def require_person(session: Session, actor: Actor, person_id: int) -> Person:
+    require_case_work(actor)
+    person = session.scalar(select(Person).where(Person.id == person_id, person_scope_clause(actor)))
+    if person is None:
+        raise AccessDenied("Du har ikke tilgang til denne personen.")
+    return person
