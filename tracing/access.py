@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import exists, false, or_, select
+from sqlalchemy import and_, exists, false, or_, select
 from sqlalchemy.orm import Session
 
 from auth.actor import Actor
@@ -51,11 +51,16 @@ def require_case(session: Session, actor: Actor, case_id: int) -> Case:
 
 
 def person_scope_clause(actor: Actor) -> Any:
-    """Persons the actor may open: enrolled (any case, any status) in their units, living there, or a member of
-    one of their clusters."""
-    case_here = exists(
-        select(Case.id).join(OrgUnit, Case.org_unit_id == OrgUnit.id).where(Case.person_id == Person.id, scope_clause(actor, OrgUnit.path))
-    )
+    """Persons the actor may open.
+
+    A person with an active case belongs to the unit(s) of their active case(s): only case workers there may
+    open them, wherever the person lives. A person with no active case may be opened where they had a case,
+    where they live, or by a case worker of a cluster they are a member of.
+    """
+    in_scope_unit = and_(Case.org_unit_id == OrgUnit.id, scope_clause(actor, OrgUnit.path))
+    active_anywhere = exists(select(Case.id).where(Case.person_id == Person.id, Case.status == "active"))
+    active_here = exists(select(Case.id).join(OrgUnit, in_scope_unit).where(Case.person_id == Person.id, Case.status == "active"))
+    case_here = exists(select(Case.id).join(OrgUnit, in_scope_unit).where(Case.person_id == Person.id))
     lives_here = exists(select(OrgUnit.id).where(OrgUnit.id == Person.home_org_unit_id, scope_clause(actor, OrgUnit.path)))
     in_cluster_here = exists(
         select(ClusterMember.id)
@@ -63,7 +68,7 @@ def person_scope_clause(actor: Actor) -> Any:
         .join(OrgUnit, Cluster.org_unit_id == OrgUnit.id)
         .where(ClusterMember.person_id == Person.id, scope_clause(actor, OrgUnit.path))
     )
-    return or_(case_here, lives_here, in_cluster_here)
+    return or_(active_here, and_(~active_anywhere, or_(case_here, lives_here, in_cluster_here)))
 
 
 def require_person(session: Session, actor: Actor, person_id: int) -> Person:
