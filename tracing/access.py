@@ -15,6 +15,7 @@ from auth.actor import Actor
 from auth.roles import CASE_WORK_ROLES
 from data.models import Case, ClusterMember, Cluster, OrgUnit, Person
 from data.orgunits import subtree_filter
+from data.queries.persons import orphan_clause
 from tracing.errors import AccessDenied
 
 
@@ -71,9 +72,16 @@ def person_scope_clause(actor: Actor) -> Any:
     return or_(active_here, and_(~active_anywhere, or_(case_here, lives_here, in_cluster_here)))
 
 
+def openable_clause(actor: Actor) -> Any:
+    """Persons the actor may open: the scope above, or a person entered by hand and not yet enrolled anywhere
+    (so the tracer who just created someone living in another kommune can go on and enrol them)."""
+    return or_(person_scope_clause(actor), orphan_clause())
+
+
 def require_person(session: Session, actor: Actor, person_id: int) -> Person:
+    """The person, if the actor may open it; "does not exist" and "not yours" look alike, so ids cannot be probed."""
     require_case_work(actor)
-    person = session.scalar(select(Person).where(Person.id == person_id, person_scope_clause(actor)))
+    person = session.scalar(select(Person).where(Person.id == person_id, openable_clause(actor)))
     if person is None:
         raise AccessDenied("Du har ikke tilgang til denne personen.")
     return person

@@ -562,3 +562,20 @@ def test_every_change_writes_an_audit_event(store):
         events = s.scalars(select(AuditEvent).where(AuditEvent.action != "user_created")).all()
         assert all(e.user_id == actor.user_id and e.org_unit_id == unit_id(s, "0301") for e in events)
         assert all(person.national_id not in str(e.detail) for e in events)
+
+
+def test_a_tracer_can_enrol_a_person_they_just_created_who_lives_in_another_kommune(store):
+    from tracing.persons import PersonInput, create_person
+
+    with store.session() as s:
+        oslo = make_actor(s)
+        # given a visitor from Bergen, entered by hand in Oslo and not enrolled anywhere yet
+        visitor = create_person(
+            s, oslo, PersonInput(first_name="Vilde", last_name="Besøk", birth_date=dt.date(1999, 3, 4), home_org_unit_id=unit_id(s, "4601"))
+        )
+        # when the Oslo tracer registers them as an index in Oslo
+        case = _index(s, oslo, visitor)
+        # then the case is Oslo's, and Bergen cannot open the person while it is active
+        assert (case.status, case.org_unit_id) == ("active", unit_id(s, "0301"))
+        with pytest.raises(AccessDenied):
+            cases.case_summary(s, make_actor(s, code="4601"), case.id)
