@@ -6,7 +6,7 @@ from dash import Dash
 
 
 def register_all(app: Dash) -> None:
-    from callbacks import home, shell
+    from callbacks import cluster, clusters, home, person, persons, shell, worklists
 
-    for module in (shell, home):
+    for module in (shell, home, persons, person, clusters, cluster, worklists):
         module.register(app)

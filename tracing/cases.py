@@ -24,6 +24,7 @@ from auth.actor import Actor
 from auth.roles import CASE_WORK_ROLES
 from data import audit
 from data.clock import today_oslo
+from data.queries.users import display_names
 from data.models import EXPOSURE_SETTINGS, TEST_METHODS, Case, Cluster, Exposure, FollowUp, Note, OrgUnit, Person, RoleAssignment, User, utcnow
 from tracing import followups
 from tracing.access import person_scope_clause, require_case, require_case_work, require_person
@@ -573,7 +574,7 @@ def case_summary(session: Session, actor: Actor, case_id: int) -> CaseView:
     notes = list(session.scalars(select(Note).where(Note.case_id == case.id).order_by(Note.created_at, Note.id)))
     user_ids = {n.author_id for n in notes} | {f.done_by_id for f in follow_up_rows} | {case.assigned_to_id}
     user_ids.discard(None)
-    user_names = dict(session.execute(select(User.id, User.display_name).where(User.id.in_(user_ids))).all()) if user_ids else {}
+    user_names = display_names(session, user_ids)
 
     view = CaseView(
         case=case,

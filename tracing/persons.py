@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -43,7 +43,7 @@ from data.models import SEXES, AuditEvent, Case, FollowUp, Note, OrgUnit, Person
 from data.names import fold_name
 from data.queries import persons as queries
 from tracing.access import openable_clause, person_scope_clause, require_case_work, require_person
-from tracing.errors import AccessDenied, DomainError, StaleVersion
+from tracing.errors import DomainError, StaleVersion
 
 __all__ = [
     "ClusterRow",

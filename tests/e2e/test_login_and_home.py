@@ -22,10 +22,10 @@ def _expected_counts(db_url: str, path: str, today: dt.date) -> dict[str, str]:
         count = lambda sql, **kw: conn.execute(text(sql), {"p": path + "%", **kw}).scalar_one()  # noqa: E731
         index = count(f"SELECT count(*) {scope} AND c.kind = 'index'")
         contacts = count(f"SELECT count(*) {scope} AND c.kind = 'contact'")
-        due = count(f"SELECT count(*) FROM follow_up f JOIN \"case\" c ON c.id = f.case_id JOIN org_unit o ON o.id = c.org_unit_id "
-                    f"WHERE o.path LIKE :p AND c.status = 'active' AND f.done_at IS NULL AND f.due_date = :d", d=today)
-        overdue = count(f"SELECT count(*) FROM follow_up f JOIN \"case\" c ON c.id = f.case_id JOIN org_unit o ON o.id = c.org_unit_id "
-                        f"WHERE o.path LIKE :p AND c.status = 'active' AND f.done_at IS NULL AND f.due_date < :d", d=today)
+        due = count("SELECT count(*) FROM follow_up f JOIN \"case\" c ON c.id = f.case_id JOIN org_unit o ON o.id = c.org_unit_id "
+                    "WHERE o.path LIKE :p AND c.status = 'active' AND f.done_at IS NULL AND f.due_date = :d", d=today)
+        overdue = count("SELECT count(*) FROM follow_up f JOIN \"case\" c ON c.id = f.case_id JOIN org_unit o ON o.id = c.org_unit_id "
+                        "WHERE o.path LIKE :p AND c.status = 'active' AND f.done_at IS NULL AND f.due_date < :d", d=today)
     store.dispose()
     assert index > 0 and contacts > 0 and due > 0, "the demo data should give every demo kommune work today"
     fmt = lambda n: f"{n:,}".replace(",", "\u00a0")  # noqa: E731
