@@ -20,6 +20,7 @@ from dash import Dash
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
+import api.v1
 import auth.web
 from auth.users import DEMO_PASSWORD, DEMO_USERS, UserError, create_user, ensure_demo_users
 from callbacks import register_all
@@ -74,6 +75,7 @@ def create_dash(config: Mapping[str, Any] | None = None) -> Dash:
 
     auth.web.init_app(server)
     _register_cli(server)
+    api.v1.init_app(server)  # /api/v1 and the `api-token` CLI
 
     app = Dash(
         __name__,

@@ -22,6 +22,8 @@ LOGIN_PATH = "/logg-inn"
 LOGOUT_PATH = "/logg-ut"
 # Reachable without logging in: the login form and the static files it needs.
 PUBLIC_PREFIXES = ("/assets/", "/favicon.ico", LOGIN_PATH)
+# The JSON API authenticates every request itself (session or bearer token) and answers 401 JSON (api/auth.py).
+API_PREFIXES = ("/api/v1/",)
 WRONG_LOGIN_NB = "Feil brukernavn eller passord."
 
 bp = Blueprint("auth", __name__, template_folder="templates")
@@ -67,7 +69,7 @@ def init_app(server: Flask) -> None:
 
 def gate():  # type: ignore[no-untyped-def]
     path = request.path
-    if path.startswith(PUBLIC_PREFIXES) or current_user.is_authenticated:
+    if path.startswith(PUBLIC_PREFIXES) or path.startswith(API_PREFIXES) or current_user.is_authenticated:
         return None
     if path.startswith("/_") or path.startswith("/api/"):
         return jsonify(error="Ikke innlogget."), 401
