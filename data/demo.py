@@ -58,10 +58,10 @@ __all__ = ["DEMO_KOMMUNER", "DemoRefused", "DemoSummary", "generate", "wipe"]
 
 DEMO_KOMMUNER = ("0301", "4601", "3424")  # Oslo (with bydeler), Bergen (with bydeler), Rendalen (small)
 KOMMUNE_SHARES = {"0301": 0.6, "4601": 0.3, "3424": 0.1}
-RULE_SET = "demo-2026"
+RULE_SET = "standard"
 
-# Placeholder rules for the demo only: tracing/rules.py will own the real isolation/quarantine rules (with
-# their sources); these numbers only have to give believable dates.
+# The numbers of tracing/rules.py's "standard" rule set (data/ cannot import tracing/): demo cases are stored
+# with that rule set, so they read like cases registered in the app.
 ISOLATION_DAYS = 5  # isolation_end = (symptom_onset or test_date) + 5 days
 QUARANTINE_DAYS = 7  # quarantine_end = exposure date + 7 days
 CLOSE_AFTER_DAYS = 2  # a case whose isolation/quarantine ended more than 2 days ago is closed
@@ -826,7 +826,6 @@ class _World:
         p = inf.person
         if p in self.index_case_of:
             return
-        k = self.p_kommune[p]
         t = inf.test_day
         source = self.cases[inf.source_case - self.base[Case]] if inf.source_case is not None else None
         case = self._new_case(p, "index", t, chain=source.chain if source else None)

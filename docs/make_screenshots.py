@@ -29,6 +29,35 @@ from tests.conftest import pytest_setup_options  # noqa: E402
 OUT = ROOT / "docs" / "screenshots"
 
 
+def _examples(app) -> tuple[int, int]:  # type: ignore[no-untyped-def]
+    """An Oslo index case's person with contacts, and the Oslo cluster with most members."""
+    from sqlalchemy import func, select
+
+    from data.models import Case, Cluster, ClusterMember, Exposure, OrgUnit
+
+    with store_of(app.server).session() as s:
+        oslo = OrgUnit.path.startswith("/NO/03/0301/")
+        person_id = s.scalar(
+            select(Case.person_id)
+            .join(OrgUnit, Case.org_unit_id == OrgUnit.id)
+            .join(Exposure, Exposure.source_case_id == Case.id)
+            .where(oslo, Case.kind == "index", Case.status == "active")
+            .group_by(Case.person_id)
+            .order_by(func.count().desc(), Case.person_id)
+            .limit(1)
+        )
+        cluster_id = s.scalar(
+            select(Cluster.id)
+            .join(OrgUnit, Cluster.org_unit_id == OrgUnit.id)
+            .join(ClusterMember, ClusterMember.cluster_id == Cluster.id)
+            .where(oslo)
+            .group_by(Cluster.id)
+            .order_by(func.count().desc(), Cluster.id)
+            .limit(1)
+        )
+    return person_id, cluster_id
+
+
 def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
@@ -51,6 +80,18 @@ def main() -> None:
             wait.until(ec.text_to_be_present_in_element((By.ID, "home-heading"), "Oslo"))
             time.sleep(0.5)
             driver.save_screenshot(str(OUT / "home.png"))
+            person_id, cluster_id = _examples(app)
+            for name, path, ready in (
+                ("worklists", "/arbeidslister", (By.CSS_SELECTOR, ".ag-row")),
+                ("persons", "/personer", (By.ID, "persons-search-text")),
+                ("person", f"/person/{person_id}", (By.CSS_SELECTOR, ".case-card")),
+                ("clusters", "/klynger", (By.ID, "clusters-table")),
+                ("cluster", f"/klynge/{cluster_id}", (By.ID, "cluster-members-contacts")),
+            ):
+                driver.get(base + path)
+                wait.until(ec.presence_of_element_located(ready))
+                time.sleep(1.0)
+                driver.save_screenshot(str(OUT / f"{name}.png"))
         finally:
             driver.quit()
             server.shutdown()

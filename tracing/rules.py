@@ -85,7 +85,7 @@ def rule_set(code: str | None) -> RuleSet:
 
 def stored_rule_set(code: str | None) -> RuleSet:
     """The rule set of a stored case: like ``rule_set``, but a code this version does not know (an older set,
-    or the demo generator's "demo-2026") falls back to the default's numbers under the stored code, so reading
+    for instance a retired one) falls back to the default's numbers under the stored code, so reading
     and following up such a case still works."""
     if code is None or code in RULE_SETS:
         return rule_set(code)

@@ -46,8 +46,8 @@ def test_unknown_rule_set_is_refused_naming_the_field():
 
 
 def test_a_stored_unknown_rule_set_is_read_with_the_default_numbers_under_its_own_code():
-    rules = stored_rule_set("demo-2026")
-    assert rules.code == "demo-2026"
+    rules = stored_rule_set("retired-2021")
+    assert rules.code == "retired-2021"
     assert rules.isolation_days == STANDARD.isolation_days
     assert stored_rule_set("streng") is STRENG
 
@@ -108,3 +108,11 @@ def test_follow_ups_every_second_day_step_from_the_first_date_and_stay_inside_th
 def test_close_outcomes_have_norwegian_labels_and_exclude_became_index():
     assert set(OUTCOMES_CLOSE) <= set(CASE_OUTCOME_NB)
     assert "became_index" not in OUTCOMES_CLOSE
+
+
+def test_demo_cases_follow_the_standard_rule_set():
+    from data import demo
+    from tracing.rules import rule_set
+
+    standard = rule_set("standard")
+    assert (demo.RULE_SET, demo.ISOLATION_DAYS, demo.QUARANTINE_DAYS) == (standard.code, standard.isolation_days, standard.quarantine_days)
