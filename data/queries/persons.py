@@ -179,26 +179,31 @@ def person_test_results(session: Session, person: Person) -> list[TestResult]:
     return list(session.scalars(stmt))
 
 
+def _exposure_row(other: Any, unit: Any) -> Select[Any]:
+    """The columns of one exposure as the person page shows it, seen from this person towards ``other``."""
+    return select(
+        Exposure.id.label("exposure_id"),
+        Exposure.exposure_date,
+        Exposure.setting,
+        Exposure.source_case_id,
+        Exposure.contact_case_id,
+        other.id.label("other_person_id"),
+        other.first_name,
+        other.middle_name,
+        other.last_name,
+        unit.name.label("other_org_unit_name"),
+        Cluster.id.label("cluster_id"),
+        Cluster.name.label("cluster_name"),
+    )
+
+
 def exposures_in_rows(session: Session, person_id: int) -> list[Any]:
     """Exposures where the person is the contact, with the source case's person, unit and cluster."""
     source_case = aliased(Case)
     source_person = aliased(Person)
     unit = aliased(OrgUnit)
     stmt = (
-        select(
-            Exposure.id.label("exposure_id"),
-            Exposure.exposure_date,
-            Exposure.setting,
-            Exposure.source_case_id,
-            Exposure.contact_case_id,
-            source_person.id.label("other_person_id"),
-            source_person.first_name,
-            source_person.middle_name,
-            source_person.last_name,
-            unit.name.label("other_org_unit_name"),
-            Cluster.id.label("cluster_id"),
-            Cluster.name.label("cluster_name"),
-        )
+        _exposure_row(source_person, unit)
         .join(source_case, source_case.id == Exposure.source_case_id)
         .join(source_person, source_person.id == source_case.person_id)
         .join(unit, unit.id == source_case.org_unit_id)
@@ -217,20 +222,7 @@ def exposures_out_rows(session: Session, case_ids: Sequence[int]) -> list[Any]:
     contact = aliased(Person)
     unit = aliased(OrgUnit)
     stmt = (
-        select(
-            Exposure.id.label("exposure_id"),
-            Exposure.exposure_date,
-            Exposure.setting,
-            Exposure.source_case_id,
-            Exposure.contact_case_id,
-            contact.id.label("other_person_id"),
-            contact.first_name,
-            contact.middle_name,
-            contact.last_name,
-            unit.name.label("other_org_unit_name"),
-            Cluster.id.label("cluster_id"),
-            Cluster.name.label("cluster_name"),
-        )
+        _exposure_row(contact, unit)
         .join(contact, contact.id == Exposure.contact_person_id)
         .outerjoin(contact_case, contact_case.id == Exposure.contact_case_id)
         .outerjoin(unit, unit.id == contact_case.org_unit_id)
