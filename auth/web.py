@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 from flask import Blueprint, Flask, abort, current_app, jsonify, redirect, render_template, request, session, url_for
 from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
 
-from auth.actor import Actor, actor_of, load_actor
+from auth.actor import Actor, actor_of, audit_as, load_actor
 from auth.users import authenticate
 from data import audit
 from data.db import Store
@@ -131,7 +131,7 @@ def logout():  # type: ignore[no-untyped-def]
     _require_csrf()
     if actor is not None:
         with store().session() as s:
-            audit.record(s, "logout", user_id=actor.user_id, username=actor.username)
+            audit_as(s, actor, "logout")
     logout_user()
     session.clear()
     return redirect(url_for("auth.login"))

@@ -20,9 +20,8 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.orm.attributes import set_committed_value
 
-from auth.actor import Actor
+from auth.actor import Actor, audit_as
 from auth.roles import CASE_WORK_ROLES
-from data import audit
 from data.clock import today_oslo
 from data.queries.users import display_names
 from data.models import EXPOSURE_SETTINGS, TEST_METHODS, Case, Cluster, Exposure, FollowUp, Note, OrgUnit, Person, RoleAssignment, User, utcnow
@@ -621,16 +620,7 @@ def case_summary(session: Session, actor: Actor, case_id: int) -> CaseView:
 
 
 def _audit(session: Session, actor: Actor, action: str, case: Case, detail: dict[str, object]) -> None:
-    audit.record(
-        session,
-        action,
-        user_id=actor.user_id,
-        username=actor.username,
-        entity="case",
-        entity_id=case.id,
-        org_unit_id=case.org_unit_id,
-        detail=detail,
-    )
+    audit_as(session, actor, action, entity="case", entity_id=case.id, org_unit_id=case.org_unit_id, detail=detail)
 
 
 __all__ = [

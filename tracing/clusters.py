@@ -13,9 +13,8 @@ from dataclasses import dataclass, fields
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from auth.actor import Actor
+from auth.actor import Actor, audit_as
 from auth.roles import CASE_WORK_ROLES
-from data import audit
 from data.clock import today_oslo
 from data.models import CLUSTER_KINDS, CLUSTER_MEMBER_ROLES, Case, Cluster, ClusterMember, OrgUnit, Person
 from tracing.access import person_scope_clause, require_case_work, require_unit, scope_clause
@@ -238,13 +237,4 @@ def list_clusters(session: Session, actor: Actor) -> list[tuple[Cluster, int]]:
 
 
 def _audit(session: Session, actor: Actor, action: str, cluster: Cluster, detail: dict[str, object]) -> None:
-    audit.record(
-        session,
-        action,
-        user_id=actor.user_id,
-        username=actor.username,
-        entity="cluster",
-        entity_id=cluster.id,
-        org_unit_id=cluster.org_unit_id,
-        detail=detail,
-    )
+    audit_as(session, actor, action, entity="cluster", entity_id=cluster.id, org_unit_id=cluster.org_unit_id, detail=detail)

@@ -20,8 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from auth.actor import Actor
-from data import audit
+from auth.actor import Actor, audit_as
 from data.clock import today_oslo
 from data.models import Case, FollowUp, Note, utcnow
 from tracing.access import require_case, require_case_work
@@ -228,16 +227,7 @@ def _record(
         detail["scheduled_next"] = next_due.isoformat()
     if bulk:
         detail["bulk"] = True
-    audit.record(
-        session,
-        "follow_up_recorded",
-        user_id=actor.user_id,
-        username=actor.username,
-        entity="follow_up",
-        entity_id=follow_up.id,
-        org_unit_id=case.org_unit_id,
-        detail=detail,
-    )
+    audit_as(session, actor, "follow_up_recorded", entity="follow_up", entity_id=follow_up.id, org_unit_id=case.org_unit_id, detail=detail)
 
 
 def _schedule_next(session: Session, case: Case, recorded: FollowUp, today: dt.date) -> dt.date | None:
@@ -276,14 +266,5 @@ def write_note(session: Session, actor: Actor, case: Case, text: str) -> Note:
     session.add(note)
     session.flush()
     session.expire(case, ["notes"])
-    audit.record(
-        session,
-        "note_added",
-        user_id=actor.user_id,
-        username=actor.username,
-        entity="note",
-        entity_id=note.id,
-        org_unit_id=case.org_unit_id,
-        detail={"case_id": case.id},
-    )
+    audit_as(session, actor, "note_added", entity="note", entity_id=note.id, org_unit_id=case.org_unit_id, detail={"case_id": case.id})
     return note

@@ -35,9 +35,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from auth.actor import Actor
+from auth.actor import Actor, audit_as
 from auth.roles import CASE_WORK_ROLES
-from data import audit, national_id
+from data import national_id
 from data.clock import today_oslo
 from data.models import SEXES, AuditEvent, Case, FollowUp, Note, OrgUnit, Person, TestResult
 from data.names import fold_name
@@ -515,16 +515,7 @@ def _actor_unit_id(actor: Actor) -> int | None:
 
 
 def _audit(session: Session, actor: Actor, action: str, person_id: int | None, detail: dict[str, Any] | None = None) -> None:
-    audit.record(
-        session,
-        action,
-        user_id=actor.user_id,
-        username=actor.username,
-        entity="person",
-        entity_id=person_id,
-        org_unit_id=_actor_unit_id(actor),
-        detail=detail,
-    )
+    audit_as(session, actor, action, entity="person", entity_id=person_id, org_unit_id=_actor_unit_id(actor), detail=detail)
 
 
 # --- look-up by number ----------------------------------------------------------------------------------------------
@@ -858,15 +849,9 @@ def create_person(
     detail: dict[str, Any] | None = None
     if reason is not None:
         detail = {"duplicate_reason": reason, "possible_duplicate_ids": [h.person_id for h in duplicates]}
-    audit.record(
-        session,
-        "person_created",
-        user_id=actor.user_id,
-        username=actor.username,
-        entity="person",
-        entity_id=person.id,
-        org_unit_id=person.home_org_unit_id or _actor_unit_id(actor),
-        detail=detail,
+    audit_as(
+        session, actor, "person_created", entity="person", entity_id=person.id,
+        org_unit_id=person.home_org_unit_id or _actor_unit_id(actor), detail=detail,
     )
     return person
 

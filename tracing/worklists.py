@@ -30,9 +30,8 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from auth.actor import Actor
+from auth.actor import Actor, audit_as
 from auth.roles import CASE_WORK_ROLES
-from data import audit
 from data.clock import today_oslo
 from data.models import OrgUnit, RoleAssignment, SavedView, User
 from data.queries.worklists import (
@@ -310,11 +309,10 @@ def export_worklist(
     table = [[_export_value(c, row.get(c), fmt) for c in chosen] for row in rows]
     content = _csv_bytes(headers, table) if fmt == "csv" else _xlsx_bytes(definition.label_nb, headers, table)
     grant = next(iter(actor.grants_for(CASE_WORK_ROLES)), None)
-    audit.record(
+    audit_as(
         session,
+        actor,
         "export",
-        user_id=actor.user_id,
-        username=actor.username,
         entity="worklist",
         org_unit_id=grant.org_unit_id if grant else None,
         # Column ids only: filter values are whatever the user typed and stay out of the log.
@@ -391,10 +389,7 @@ def save_view(
     else:
         view.state = state
     session.flush()
-    audit.record(
-        session, "saved_view_saved", user_id=user_id, username=actor.username, entity="saved_view", entity_id=view.id,
-        detail={"worklist": worklist},
-    )
+    audit_as(session, actor, "saved_view_saved", entity="saved_view", entity_id=view.id, detail={"worklist": worklist})
     return _view_info(view)
 
 
@@ -424,10 +419,7 @@ def delete_view(session: Session, actor: Actor, view_id: int) -> None:
     worklist = view.worklist
     session.delete(view)
     session.flush()
-    audit.record(
-        session, "saved_view_deleted", user_id=actor.user_id, username=actor.username, entity="saved_view",
-        entity_id=view_id, detail={"worklist": worklist},
-    )
+    audit_as(session, actor, "saved_view_deleted", entity="saved_view", entity_id=view_id, detail={"worklist": worklist})
 
 
 # ---------------------------------------------------------------------------------------------------------
