@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import click
-from dash import Dash
+from dash import Dash, DiskcacheManager
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
@@ -79,6 +79,7 @@ def create_dash(config: Mapping[str, Any] | None = None) -> Dash:
 
     app = Dash(
         __name__,
+        background_callback_manager=background_manager(server),
         server=server,
         use_pages=True,
         pages_folder=str(PROJECT_ROOT / "pages"),
@@ -92,6 +93,24 @@ def create_dash(config: Mapping[str, Any] | None = None) -> Dash:
     app.layout = shell.layout
     register_all(app)
     return app
+
+
+def background_manager(server: Flask) -> Any:
+    """Long callbacks (line-list import with its progress bar) run in worker processes.
+
+    With REDIS_URL set they go through Celery and Redis (several app processes share the queue); otherwise a
+    disk cache under instance/ (or BACKGROUND_CACHE_DIR) is enough for one machine.
+    """
+    redis_url = server.config.get("REDIS_URL") or os.environ.get("REDIS_URL")
+    if redis_url:  # pragma: no cover - needs a Redis server and the celery package
+        from celery import Celery
+        from dash import CeleryManager
+
+        return CeleryManager(Celery(__name__, broker=redis_url, backend=redis_url))
+    import diskcache
+
+    directory = server.config.get("BACKGROUND_CACHE_DIR") or str(Path(server.instance_path) / "background-cache")
+    return DiskcacheManager(diskcache.Cache(directory))
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -156,6 +175,9 @@ def _register_cli(server: Flask) -> None:
         click.echo(f"Created user {username.strip().lower()} ({role} in {org_unit}).")
 
     server.cli.add_command(db)
+    from api.cli_analytics import register_analytics_cli
+
+    register_analytics_cli(server)
 
 
 def main(argv: list[str] | None = None) -> None:

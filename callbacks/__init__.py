@@ -6,7 +6,7 @@ from dash import Dash
 
 
 def register_all(app: Dash) -> None:
-    from callbacks import cluster, clusters, home, person, persons, shell, worklists
+    from callbacks import cluster, clusters, home, linelist, person, persons, shell, spread, suggestions, worklists
 
-    for module in (shell, home, persons, person, clusters, cluster, worklists):
+    for module in (shell, home, persons, person, clusters, cluster, worklists, spread, linelist, suggestions):
         module.register(app)

@@ -526,3 +526,88 @@ class IngestCursor(Base):
     last_run: Mapped[dt.datetime | None]
     status: Mapped[str | None] = mapped_column(String(20))
     counts: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+ANALYSIS_MODES = ("analysis", "cases")
+
+
+class AnalysisOutbreak(Base):
+    """A line list imported for analysis only (an "analysis outbreak"): its cases and transmission pairs live in
+    ``analysis_case`` / ``analysis_link`` and never become persons or cases in the register.
+
+    ``label`` is unique within an org unit; the CLI and the API name an outbreak by it.
+    """
+
+    __tablename__ = "analysis_outbreak"
+    __table_args__ = (
+        UniqueConstraint("org_unit_id", "label"),
+        CheckConstraint(_in("mode", ANALYSIS_MODES), name="mode"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    label: Mapped[str] = mapped_column(String(120))
+    org_unit_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"), index=True)
+    mode: Mapped[str] = mapped_column(String(10), default="analysis")
+    cases_file: Mapped[str | None] = mapped_column(String(200))
+    links_file: Mapped[str | None] = mapped_column(String(200))
+    case_count: Mapped[int] = mapped_column(Integer, default=0)
+    link_count: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+
+    org_unit: Mapped[OrgUnit] = relationship()
+
+
+class AnalysisCase(Base):
+    """One row of an imported line list. No name and no fødselsnummer: an analysis outbreak is not a register."""
+
+    __tablename__ = "analysis_case"
+    __table_args__ = (
+        UniqueConstraint("outbreak_id", "external_id"),
+        CheckConstraint(_in("sex", SEXES), name="sex"),
+        CheckConstraint(f"setting IS NULL OR {_in('setting', EXPOSURE_SETTINGS)}", name="setting"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    outbreak_id: Mapped[int] = mapped_column(ForeignKey("analysis_outbreak.id", ondelete="CASCADE"), index=True)
+    external_id: Mapped[str] = mapped_column(String(64))
+    symptom_onset: Mapped[dt.date | None] = mapped_column(Date)
+    test_date: Mapped[dt.date | None] = mapped_column(Date)
+    report_date: Mapped[dt.date | None] = mapped_column(Date)
+    cluster_name: Mapped[str | None] = mapped_column(String(200))
+    setting: Mapped[str | None] = mapped_column(String(20))
+    kommune_code: Mapped[str | None] = mapped_column(String(4))
+    age: Mapped[int | None] = mapped_column(Integer)
+    sex: Mapped[str] = mapped_column(String(8), default="unknown")
+    row_number: Mapped[int | None] = mapped_column(Integer)
+
+
+class AnalysisLink(Base):
+    """A transmission pair of an analysis outbreak. Undirected pairs are stored oriented (by symptom onset) with
+    ``directed`` false, so the graph knows the direction was inferred."""
+
+    __tablename__ = "analysis_link"
+    __table_args__ = (CheckConstraint(f"setting IS NULL OR {_in('setting', EXPOSURE_SETTINGS)}", name="setting"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    outbreak_id: Mapped[int] = mapped_column(ForeignKey("analysis_outbreak.id", ondelete="CASCADE"), index=True)
+    infector_id: Mapped[int] = mapped_column(ForeignKey("analysis_case.id", ondelete="CASCADE"))
+    infectee_id: Mapped[int] = mapped_column(ForeignKey("analysis_case.id", ondelete="CASCADE"))
+    directed: Mapped[bool] = mapped_column(Boolean, default=True)
+    setting: Mapped[str | None] = mapped_column(String(20))
+    exposure_date: Mapped[dt.date | None] = mapped_column(Date)
+
+
+class ClusterSuggestionDismissal(Base):
+    """A suggested cluster a doctor dismissed; ``key`` identifies the suggestion (kind + normalised evidence
+    value + org unit) so it is not suggested again unless new cases join it (``case_ids`` at dismissal)."""
+
+    __tablename__ = "cluster_suggestion_dismissal"
+    __table_args__ = (UniqueConstraint("org_unit_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    org_unit_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"))
+    key: Mapped[str] = mapped_column(String(300))
+    case_ids: Mapped[list[str]] = mapped_column(JSON)
+    dismissed_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    dismissed_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
