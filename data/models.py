@@ -608,6 +608,6 @@ class ClusterSuggestionDismissal(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     org_unit_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"))
     key: Mapped[str] = mapped_column(String(300))
-    case_ids: Mapped[list[str]] = mapped_column(JSON)
+    case_ids: Mapped[list[int]] = mapped_column(JSON)
     dismissed_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     dismissed_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
