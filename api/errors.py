@@ -20,6 +20,10 @@ from tracing.errors import AccessDenied, DomainError, NotFound, StaleVersion
 
 # Body and query field names (English, as in the code) -> the Norwegian name a user reads in an error.
 FIELD_NB: dict[str, str] = {
+    "from": "fra",
+    "to": "til",
+    "cluster_kind": "klyngetype",
+    "active_only": "bare_aktive",
     "national_id": "fødselsnummer",
     "first_name": "fornavn",
     "middle_name": "mellomnavn",

@@ -17,8 +17,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
-from api import openapi, routes_cases, routes_clusters, routes_meta, routes_persons, routes_worklists
+from api import openapi, routes_analytics, routes_cases, routes_clusters, routes_meta, routes_persons, routes_worklists
 from api import schemas as s
+from api import schemas_analytics as sa
 from api.auth import authenticate
 from api.errors import ApiError
 from api.routing import (
@@ -38,6 +39,7 @@ PREFIX = "/api/v1"
 VERSION = "1.0.0"
 
 PERSONS, CASES, FOLLOW_UPS, CLUSTERS, WORKLISTS, META = "persons", "cases", "follow-ups", "clusters", "worklists", "meta"
+ANALYTICS = "analytics"
 # Refusals documented per kind of endpoint (401 always; 422 when there is a body or query).
 READ_ONE = (403, 404)
 WRITE = (400, 403, 404)
@@ -133,6 +135,22 @@ ROUTES: tuple[Route, ...] = (
     Route("POST", "/worklists/follow-ups-done", routes_worklists.mark_follow_ups_done,
           'Record the due follow-ups of many cases as "reached"', WORKLISTS, s.BulkResultOut, body=s.BulkCasesBody,
           write=True, errors=WRITE),
+    # --- analytics ---
+    Route("GET", "/analytics/outbreaks", routes_analytics.list_analysis_outbreaks,
+          "Imported analysis outbreaks in the caller's org units", ANALYTICS, sa.OutbreaksOut, errors=(403,)),
+    Route("GET", "/analytics/outbreaks/<int:outbreak_id>", routes_analytics.get_outbreak_report,
+          "The spread report of an imported outbreak", ANALYTICS, sa.OutbreakReportOut, errors=READ_ONE,
+          description="Attack rate, R and k, share of cases causing 80% of transmission, serial interval, growth, "
+          "overall, per cluster and per setting, with 95% intervals; the chains and their KPIs. A measure without "
+          "enough data has `value` null and `missing` set. The same JSON as `flask spread-report --label X --json`."),
+    Route("GET", "/analytics/clusters/<int:cluster_id>", routes_analytics.get_cluster_report,
+          "The spread report of one cluster", ANALYTICS, sa.ClusterReportOut, errors=READ_ONE),
+    Route("GET", "/analytics/spread", routes_analytics.get_spread_report,
+          "The spread report of an org unit and date window", ANALYTICS, sa.SpreadReportOut, query=sa.SpreadQuery,
+          errors=(400, 403),
+          description="Cases and exposures in `org_unit` and below, dated `from`..`to` (yyyy-mm-dd or dd.mm.yyyy), "
+          "optionally one setting, one cluster kind, active chains only. FHI users get it in aggregate form "
+          "(`aggregate` true): clusters without id or name, chains without case keys."),
 )
 
 
