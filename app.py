@@ -88,6 +88,7 @@ def create_dash(config: Mapping[str, Any] | None = None) -> Dash:
         update_title=None,
         suppress_callback_exceptions=True,
         serve_locally=True,
+        compress=True,  # network elements are large JSON; gzip cuts them several-fold (DESIGN.md perf notes)
     )
     app.index_string = shell.INDEX_STRING
     app.layout = shell.layout

@@ -1045,6 +1045,29 @@ class _World:
 
     # --- closing, follow-ups, notes --------------------------------------------------------------------
 
+    def _merge_chains(self) -> None:
+        """Make ``chain`` the connected component of the exposures, as tracing/cases.py keeps it: a contact
+        exposed by two chains, or infected by another chain than the one that first listed them, joins them
+        into the older (smaller) chain id."""
+        parent: dict[int, int] = {}
+
+        def find(x: int) -> int:
+            root = x
+            while parent.get(root, root) != root:
+                root = parent[root]
+            while parent.get(x, x) != root:
+                parent[x], x = root, parent[x]
+            return root
+
+        base = self.base[Case]
+        for e in self.exposures:
+            a = find(self.cases[e["source_case_id"] - base].chain)
+            b = find(self.cases[e["contact_case_id"] - base].chain)
+            if a != b:
+                parent[max(a, b)] = min(a, b)
+        for case in self.cases:
+            case.chain = find(case.chain)
+
     def finish_cases(self) -> None:
         """Statuses, closing times, follow-ups, notes and chain ids, all relative to today."""
         r = self.rng_fu
@@ -1052,6 +1075,7 @@ class _World:
         self.follow_ups: list[dict[str, Any]] = []
         self.notes: list[dict[str, Any]] = []
         outcomes, outcome_weights = zip(*_FOLLOW_UP_OUTCOMES)
+        self._merge_chains()
         for case in self.cases:
             end = case.end_day
             status, outcome, closed_at, closed_day = "active", None, None, None
