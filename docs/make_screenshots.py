@@ -58,6 +58,44 @@ def _examples(app) -> tuple[int, int]:  # type: ignore[no-untyped-def]
     return person_id, cluster_id
 
 
+def _log_in(driver, wait, base: str, username: str) -> None:  # type: ignore[no-untyped-def]
+    driver.delete_all_cookies()
+    driver.get(base + "/logg-inn")
+    wait.until(ec.presence_of_element_located((By.ID, "login-submit")))
+    driver.find_element(By.ID, "username").send_keys(username)
+    driver.find_element(By.ID, "password").send_keys("demo")
+    driver.find_element(By.ID, "login-submit").click()
+    wait.until(ec.presence_of_element_located((By.ID, "shell-user")))
+
+
+def _doctor_pages(driver, wait, base: str) -> None:  # type: ignore[no-untyped-def]
+    """The kommuneoverlege's pages: the spread explorer (with a node's panel open), suggestions, import."""
+    _log_in(driver, wait, base, "overlege.oslo")
+    driver.set_window_size(1280, 1500)
+    driver.get(base + "/smittespredning")
+    wait.until(lambda d: d.execute_script(
+        "const el = document.getElementById('spread-network');"
+        "return el && el._cyreg && el._cyreg.cy && el._cyreg.cy.nodes().length > 0;"
+    ))
+    time.sleep(2.0)
+    driver.save_screenshot(str(OUT / "spread.png"))
+    driver.execute_script(
+        "const cy = document.getElementById('spread-network')._cyreg.cy;"
+        "const n = cy.nodes('[kind = \"became-case\"]').first(); (n.length ? n : cy.nodes().first()).emit('tap');"
+    )
+    time.sleep(2.0)
+    driver.save_screenshot(str(OUT / "spread-panel.png"))
+    for name, path, ready in (
+        ("suggestions", "/klyngeforslag", (By.ID, "suggestions-list")),
+        ("linelist", "/linjeliste", (By.ID, "linelist-import")),
+    ):
+        driver.get(base + path)
+        wait.until(ec.presence_of_element_located(ready))
+        time.sleep(1.5)
+        driver.save_screenshot(str(OUT / f"{name}.png"))
+    driver.set_window_size(1280, 900)
+
+
 def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
@@ -92,6 +130,7 @@ def main() -> None:
                 wait.until(ec.presence_of_element_located(ready))
                 time.sleep(1.0)
                 driver.save_screenshot(str(OUT / f"{name}.png"))
+            _doctor_pages(driver, wait, base)
         finally:
             driver.quit()
             server.shutdown()
