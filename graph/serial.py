@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from functools import lru_cache
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -46,6 +47,17 @@ class SerialInterval:
     method: str
 
 
+@lru_cache(maxsize=1024)
+def _t975(df: int) -> float:
+    # scipy's ppf costs ~0.2 ms a call; a report asks for the same few degrees of freedom hundreds of times.
+    return float(stats.t.ppf(0.975, df))
+
+
+@lru_cache(maxsize=2048)
+def _chi2(q: float, df: int) -> float:
+    return float(stats.chi2.ppf(q, df))
+
+
 def _lacking(n: int, reason: str, method: str, negative: int = 0) -> SerialInterval:
     return SerialInterval(Estimate.lacking(n, reason, method), Estimate.lacking(n, reason, method), n, negative, method)
 
@@ -58,9 +70,9 @@ def serial_interval(intervals_days: Sequence[float | None] | np.ndarray) -> Seri
     if n < 2:
         return _lacking(n, NO_PAIRS if n == 0 else FEW_PAIRS, PAIRS_METHOD, negative)
     mean, sd = float(x.mean()), float(x.std(ddof=1))
-    half = stats.t.ppf(0.975, n - 1) * sd / math.sqrt(n)
-    sd_low = sd * math.sqrt((n - 1) / stats.chi2.ppf(0.975, n - 1))
-    sd_high = sd * math.sqrt((n - 1) / stats.chi2.ppf(0.025, n - 1))
+    half = _t975(n - 1) * sd / math.sqrt(n)
+    sd_low = sd * math.sqrt((n - 1) / _chi2(0.975, n - 1))
+    sd_high = sd * math.sqrt((n - 1) / _chi2(0.025, n - 1))
     return SerialInterval(
         Estimate(mean, mean - half, mean + half, n, None, "t-fordeling"),
         Estimate(sd, sd_low, sd_high, n, None, "kjikvadrat"),
@@ -224,7 +236,7 @@ def icc_serial_interval(clusters: Sequence[Sequence[dt.date | None]]) -> SerialI
         return SerialInterval(
             Estimate(mu, None, None, n, None, ICC_METHOD), Estimate(sigma, None, None, n, None, ICC_METHOD), n, 0, ICC_METHOD
         )
-    q = stats.t.ppf(0.975, groups - 1)
+    q = _t975(groups - 1)
     se_mu, se_log_sigma = math.sqrt(cov[0, 0]), math.sqrt(cov[1, 1])
     return SerialInterval(
         Estimate(mu, mu - q * se_mu, mu + q * se_mu, n, None, ICC_METHOD),
