@@ -42,8 +42,17 @@ from components.network import (
 )
 from components.shell import ids as shell_ids
 from data.queries.orgunits import all_kommuner
-from graph.elements import KIND_STYLE, edge_legend, elements, legend, overview_elements, stylesheet, with_contacts
-from graph.layout import LAYOUTS, positions
+from graph.elements import (
+    KIND_STYLE,
+    edge_legend,
+    elements,
+    legend,
+    overview_elements,
+    replay_range,
+    stylesheet,
+    with_contacts,
+)
+from graph.layout import LAYOUTS, all_positions
 from graph.measures import SpreadReport, spread_report
 from graph.model import TransmissionGraph
 from graph.outbreak import list_outbreaks, load_outbreak_graph
@@ -117,21 +126,6 @@ def _config(name: str, default: int) -> int:
         return default
 
 
-def subgraph(graph: TransmissionGraph, keys: list[str]) -> TransmissionGraph:
-    """The nodes ``keys`` and the edges among them (a drilled-into chain or an outbreak's cluster)."""
-    keep = set(keys)
-    nodes = {k: n for k, n in graph.nodes.items() if k in keep}
-    clusters = {c for n in nodes.values() for c in n.cluster_ids}
-    return TransmissionGraph(
-        nodes=nodes,
-        edges=[e for e in graph.edges if e.source in keep and e.target in keep],
-        as_of=graph.as_of,
-        clusters={c: info for c, info in graph.clusters.items() if c in clusters},
-        follow_up_days=graph.follow_up_days,
-        censor_days=graph.censor_days,
-    )
-
-
 def load_scope(session: Any, actor: Any, query: dict[str, Any], full: bool) -> tuple[TransmissionGraph, SpreadReport, bool]:
     """The graph and its report for the query, and whether its drill-down applied. A drilled-into chain is found
     among the chains of the same scope, so it is exactly the chain the overview showed; when it is not there (an
@@ -141,7 +135,7 @@ def load_scope(session: Any, actor: Any, query: dict[str, Any], full: bool) -> t
         graph = load_outbreak_graph(session, actor, query["outbreak"], aggregate=not full)
         if drill.get("cluster") is not None:
             cases = [k for k in graph.case_keys if drill["cluster"] in graph.nodes[k].cluster_ids]
-            graph = subgraph(graph, with_contacts(graph, cases))
+            graph = graph.subgraph(with_contacts(graph, cases))
     else:
         graph = load_graph(session, actor, scope_of(query), aggregate=not full)
     report = spread_report(graph)
@@ -150,7 +144,7 @@ def load_scope(session: Any, actor: Any, query: dict[str, Any], full: bool) -> t
     chain = next((c for c in report.chains if c.id == drill["chain"]), None)
     if chain is None:
         return graph, report, False
-    graph = subgraph(graph, with_contacts(graph, chain.case_keys))
+    graph = graph.subgraph(with_contacts(graph, chain.case_keys))
     return graph, spread_report(graph), True
 
 
@@ -161,7 +155,7 @@ def positioned_elements(graph: TransmissionGraph, report: SpreadReport, layout: 
     """Elements positioned for ``layout``; each node also carries its position in every layout (``data.pos``),
     so the browser can switch layouts without asking the server."""
     els = elements(graph, layout, keys=keys, chains=report.chains)
-    every = {name: positions(graph, name, keys) for name in LAYOUTS}
+    every = all_positions(graph, keys)
     for el in els:
         data = el["data"]
         if "source" in data:
@@ -171,21 +165,29 @@ def positioned_elements(graph: TransmissionGraph, report: SpreadReport, layout: 
     return els
 
 
-def replay_range(els: list[dict[str, Any]]) -> tuple[int, dt.date | None]:
-    """The slider's last day and the date of its day 0, from the elements' ``day`` and ``date``."""
-    last = 0
-    zero = None
-    for el in els:
-        data = el["data"]
-        day = data.get("day")
-        if isinstance(day, int):
-            last = max(last, day)
-            if zero is None and data.get("date"):
-                zero = dt.date.fromisoformat(data["date"]) - dt.timedelta(days=day)
-    return last, zero
+def cluster_choices(graph: TransmissionGraph, els: list[dict[str, Any]]) -> list[dict[str, str]]:
+    """The clusters that have drawn nodes, by name: the options of "Marker klynge"."""
+    present: set[str] = set()
+    for e in els:
+        if "source" not in e["data"]:
+            present.update(c[len("cluster-"):] for c in e.get("classes", "").split() if c.startswith("cluster-"))
+    named = [(graph.clusters[int(c)].name, c) for c in present if int(c) in graph.clusters]
+    return [{"label": name, "value": value} for name, value in sorted(named)]
 
 
-def _controls(layout: str, last: int, zero: dt.date | None) -> Any:
+def _highlight(choices: list[dict[str, str]]) -> Any:
+    return html.Div(
+        [
+            html.Label("Marker klynge", htmlFor=ids.highlight, className="small fw-semibold mb-0 d-block"),
+            dbc.Select(id=ids.highlight, options=[{"label": "– ingen –", "value": ""}, *choices], value="", size="sm"),
+            html.P(id=ids.highlight_status, className="small mb-0", **{"aria-live": "polite"}),
+        ],
+        className="me-4 mb-2",
+        style={"minWidth": "14rem", "maxWidth": "20rem"},
+    )
+
+
+def _controls(layout: str, last: int, zero: dt.date | None, choices: list[dict[str, str]] | None = None) -> Any:
     layout_choice = html.Fieldset(
         [
             html.Legend("Oppsett", className="small mb-0 fw-semibold"),
@@ -223,7 +225,8 @@ def _controls(layout: str, last: int, zero: dt.date | None) -> Any:
         className="flex-grow-1 mb-2",
         style={"minWidth": "18rem"},
     )
-    return html.Div([layout_choice, replay], className="d-flex flex-wrap align-items-start")
+    blocks = [layout_choice, _highlight(choices)] if choices else [layout_choice]
+    return html.Div([*blocks, replay], className="d-flex flex-wrap align-items-start")
 
 
 def _legend(overview: bool) -> Any:
@@ -298,10 +301,10 @@ def network_section(graph: TransmissionGraph, report: SpreadReport, query: dict[
             text = f"Utvalget har {len(keys)} tilfeller, for mange til å tegne. Tallene under gjelder hele utvalget."
             return _frame([html.P(text)], drilled), None
     els = positioned_elements(graph, report, layout, keys)
-    last, zero = replay_range(els)
+    zero, last = replay_range(els)
     shown = sum(1 for e in els if "source" not in e["data"])
     body = [
-        _controls(layout, last, zero),
+        _controls(layout, last, zero, cluster_choices(graph, els)),
         html.P(network_summary(graph, report, shown=shown), id=ids.summary, className="visually-hidden"),
         _picture(els, ids.summary),
     ]
@@ -558,6 +561,29 @@ async function(day, last, start) {
 }
 """ % {"net": ids.network, "slider": ids.slider}
 
+# "Marker klynge": the cluster's nodes (and the edges between them) keep their colour, the rest fade. Clusters are
+# grouped by highlighting rather than drawn as boxes: a box round one cluster's members would cover other chains.
+HIGHLIGHT_JS = """
+function(value) {
+    const el = document.getElementById("%(net)s");
+    const cy = el && el._cyreg && el._cyreg.cy;
+    if (!cy) { return window.dash_clientside.no_update; }
+    const cls = "cluster-" + value;
+    let marked = 0;
+    cy.batch(function() {
+        cy.nodes().forEach(function(n) {
+            const inside = !value || n.hasClass(cls);
+            n.toggleClass("faded", !inside);
+            if (value && inside) { marked += 1; }
+        });
+        cy.edges().forEach(function(e) {
+            e.toggleClass("faded", !!value && !(e.source().hasClass(cls) && e.target().hasClass(cls)));
+        });
+    });
+    return value ? marked + " noder i klyngen er markert." : "";
+}
+""" % {"net": ids.network}
+
 # The play button starts (from day 0 when at the end) or pauses the ticker.
 PLAY_JS = """
 function(n, disabled, day, last) {
@@ -626,6 +652,9 @@ def register(app: Dash) -> None:
     app.callback(
         Output(ids.chain, "data", allow_duplicate=True), Input(ids.back, "n_clicks"), prevent_initial_call=True
     )(leave_drill)
+    app.clientside_callback(
+        HIGHLIGHT_JS, Output(ids.highlight_status, "children"), Input(ids.highlight, "value"), prevent_initial_call=True
+    )
     app.clientside_callback(
         SWITCH_LAYOUT_JS, Output(ids.layout_choice, "data"), Input(ids.layout, "value"), prevent_initial_call=True
     )

@@ -110,6 +110,21 @@ class TransmissionGraph:
     def case_keys(self) -> list[str]:
         return [k for k, n in self.nodes.items() if n.is_case]
 
+    def subgraph(self, keys: list[str] | set[str]) -> TransmissionGraph:
+        """The nodes ``keys`` and the edges among them, with the same analysis settings (a drilled-into chain,
+        one cluster of an outbreak)."""
+        keep = set(keys)
+        nodes = {k: n for k, n in self.nodes.items() if k in keep}
+        clusters = {c for n in nodes.values() for c in n.cluster_ids}
+        return TransmissionGraph(
+            nodes=nodes,
+            edges=[e for e in self.edges if e.source in keep and e.target in keep],
+            as_of=self.as_of,
+            clusters={c: info for c, info in self.clusters.items() if c in clusters},
+            follow_up_days=self.follow_up_days,
+            censor_days=self.censor_days,
+        )
+
     def infector(self) -> dict[str, str]:
         """infectee key -> infector key, for cases with a known infector."""
         return {e.target: e.source for e in self.edges if e.transmission}

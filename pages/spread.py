@@ -65,6 +65,8 @@ class ids:
     legend = "spread-legend"
     layout = "spread-layout"
     slider = "spread-day"
+    highlight = "spread-highlight"  # "Marker klynge": fades everything outside one cluster
+    highlight_status = "spread-highlight-status"
     play = "spread-play"
     ticker = "spread-ticker"
     replay_status = "spread-replay-status"

@@ -13,7 +13,7 @@ from typing import Any
 
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
-from selenium.webdriver.support.ui import WebDriverWait
+from selenium.webdriver.support.ui import Select, WebDriverWait
 from sqlalchemy import text
 
 from app import create_dash
@@ -178,6 +178,17 @@ def test_kommuneoverlege_explores_the_network_and_opens_a_case(dash_duo, demo_db
     dash_duo.wait_for_text_to_equal("#spread-play", "Spill av", timeout=TIMEOUT)
     thumb.send_keys(Keys.END)
     _until(dash_duo, lambda: _cy(dash_duo, "return cy.nodes('.future').length;") == 0)
+
+    # When the doctor marks one cluster, its nodes keep their colour and the others fade
+    values = [o.get_attribute("value") for o in dash_duo.driver.find_elements(By.CSS_SELECTOR, "#spread-highlight option")]
+    cluster = next(v for v in values if v)
+    Select(dash_duo.find_element("#spread-highlight")).select_by_value(cluster)
+    cluster_class = "cluster-" + cluster
+    dash_duo.wait_for_contains_text("#spread-highlight-status", "noder i klyngen er markert", timeout=TIMEOUT)
+    assert _cy(dash_duo, "return cy.nodes().every(n => n.hasClass(arguments[0]) !== n.hasClass('faded'));", cluster_class)
+    assert 0 < _cy(dash_duo, "return cy.nodes('.faded').length;") < total
+    Select(dash_duo.find_element("#spread-highlight")).select_by_visible_text("– ingen –")
+    _until(dash_duo, lambda: _cy(dash_duo, "return cy.nodes('.faded').length;") == 0)
 
     # When the doctor taps a case
     case_id = min(case_ids)
