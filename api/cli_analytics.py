@@ -1,6 +1,6 @@
 """``flask --app app import-linelist ...`` and ``flask --app app spread-report ...`` (issue 4).
 
-The commands themselves live in api/cli_linelist.py and api/cli_spread.py; this module only adds them.
+The commands live in api/cli_linelist.py and api/cli_spread.py; this module adds them to the app's CLI.
 """
 
 from __future__ import annotations
@@ -9,11 +9,8 @@ from flask import Flask
 
 
 def register_analytics_cli(server: Flask) -> None:
-    import importlib
+    from api.cli_linelist import import_linelist
+    from api.cli_spread import spread_report
 
-    for module_name, command_name in (("api.cli_linelist", "import_linelist"), ("api.cli_spread", "spread_report")):
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError:  # not written yet
-            continue
-        server.cli.add_command(getattr(module, command_name))
+    server.cli.add_command(import_linelist)
+    server.cli.add_command(spread_report)

@@ -175,11 +175,14 @@ def cluster_choices(graph: TransmissionGraph, els: list[dict[str, Any]]) -> list
     return [{"label": name, "value": value} for name, value in sorted(named)]
 
 
+NO_CLUSTER = "ingen"
+
+
 def _highlight(choices: list[dict[str, str]]) -> Any:
     return html.Div(
         [
             html.Label("Marker klynge", htmlFor=ids.highlight, className="small fw-semibold mb-0 d-block"),
-            dbc.Select(id=ids.highlight, options=[{"label": "– ingen –", "value": ""}, *choices], value="", size="sm"),
+            dbc.Select(id=ids.highlight, options=[{"label": "– ingen –", "value": NO_CLUSTER}, *choices], value=NO_CLUSTER, size="sm"),
             html.P(id=ids.highlight_status, className="small mb-0", **{"aria-live": "polite"}),
         ],
         className="me-4 mb-2",
@@ -564,10 +567,11 @@ async function(day, last, start) {
 # "Marker klynge": the cluster's nodes (and the edges between them) keep their colour, the rest fade. Clusters are
 # grouped by highlighting rather than drawn as boxes: a box round one cluster's members would cover other chains.
 HIGHLIGHT_JS = """
-function(value) {
+function(choice) {
     const el = document.getElementById("%(net)s");
     const cy = el && el._cyreg && el._cyreg.cy;
     if (!cy) { return window.dash_clientside.no_update; }
+    const value = choice === "%(none)s" ? "" : choice;
     const cls = "cluster-" + value;
     let marked = 0;
     cy.batch(function() {
@@ -582,7 +586,7 @@ function(value) {
     });
     return value ? marked + " noder i klyngen er markert." : "";
 }
-""" % {"net": ids.network}
+""" % {"net": ids.network, "none": NO_CLUSTER}
 
 # The play button starts (from day 0 when at the end) or pauses the ticker.
 PLAY_JS = """

@@ -255,6 +255,9 @@ def _edges(graph: TransmissionGraph, f: _layout.Forest, day: np.ndarray) -> list
         return []
     s, t = src[drawn], dst[drawn]
     edge_day = np.maximum(day[s], day[t])
+    # Exposures between two trees (a contact exposed by several chains hangs in one of them) cross the picture;
+    # they are drawn fainter so the chains stay readable.
+    cross = (f.root[s] != f.root[t]).tolist()
     # The id is "source>target"; a second exposure between the same two nodes gets "#2", and so on.
     pair = s * len(f) + t
     by_pair = np.argsort(pair, kind="stable")
@@ -268,9 +271,9 @@ def _edges(graph: TransmissionGraph, f: _layout.Forest, day: np.ndarray) -> list
     edges = graph.edges
     out: list[dict[str, Any]] = []
     append = out.append
-    styled: dict[tuple[bool, str | None, bool], str] = {}
-    for e, d, r in zip(map(edges.__getitem__, drawn.tolist()), edge_day.tolist(), repeat.tolist(), strict=True):
-        look = (e.transmission, e.setting, e.directed)
+    styled: dict[tuple[bool, str | None, bool, bool], str] = {}
+    for e, d, r, x in zip(map(edges.__getitem__, drawn.tolist()), edge_day.tolist(), repeat.tolist(), cross, strict=True):
+        look = (e.transmission, e.setting, e.directed, x)
         classes = styled.get(look)
         if classes is None:
             classes = styled[look] = _edge_classes(*look)
@@ -290,8 +293,10 @@ def _edges(graph: TransmissionGraph, f: _layout.Forest, day: np.ndarray) -> list
     return out
 
 
-def _edge_classes(transmission: bool, setting: str | None, directed: bool) -> str:
+def _edge_classes(transmission: bool, setting: str | None, directed: bool, cross: bool = False) -> str:
     classes = ("transmission" if transmission else "exposure") + " setting-" + (setting or UNKNOWN_SETTING)
+    if cross:
+        classes += " cross"
     return classes if directed else classes + " inferred"
 
 
@@ -468,6 +473,7 @@ def stylesheet() -> list[dict[str, Any]]:
             },
         },
         {"selector": "edge.inferred", "style": {"target-arrow-fill": "hollow"}},
+        {"selector": "edge.exposure.cross", "style": {"opacity": 0.2, "width": 0.5}},
     ]
     for setting, (line, dash, _) in SETTING_LINE.items():
         style: dict[str, Any] = {"line-style": line}
