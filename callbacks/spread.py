@@ -119,6 +119,14 @@ def scope_of(query: dict[str, Any]) -> SpreadScope:
     )
 
 
+def _actor_on(pathname: str | None) -> Any:
+    """The logged-in actor, when this page is the one shown (otherwise nothing to do)."""
+    actor = current_actor() if pathname == PATH else None
+    if actor is None:
+        raise PreventUpdate
+    return actor
+
+
 def _config(name: str, default: int) -> int:
     try:
         return max(1, int(current_app.config.get(name, default)))
@@ -335,11 +343,7 @@ def load(
 ) -> tuple[Any, ...]:
     """Every section from one load of the graph (outputs: message, KPIs, histogram, epicurve data, setting table,
     cluster table, network section, the query loaded, and the drill-down when it is left)."""
-    if pathname != PATH:
-        raise PreventUpdate
-    actor = current_actor()
-    if actor is None:
-        raise PreventUpdate
+    actor = _actor_on(pathname)
     full = may_see_network(actor)
     # A new filter starts from the whole scope again: the chain drilled into may not be in it.
     leave = bool(drill) and ctx.triggered_id in FILTER_IDS
@@ -389,11 +393,7 @@ def load(
 
 def fill_choices(pathname: str | None) -> tuple[Any, Any]:
     """The data sources (the register and the analysis outbreaks) and the org units the user may choose."""
-    if pathname != PATH:
-        raise PreventUpdate
-    actor = current_actor()
-    if actor is None:
-        raise PreventUpdate
+    actor = _actor_on(pathname)
     full = may_see_network(actor)
     with store().session() as session:
         if full:

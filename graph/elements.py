@@ -20,11 +20,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from operator import attrgetter
-from typing import Any, Protocol
+from typing import Any
 
 import numpy as np
 
 from graph import layout as _layout
+from graph.chains import Chain
 from graph.layout import NO_DATE, arrange, pack
 from graph.model import TransmissionGraph
 from tracing.vocabulary import EXPOSURE_SETTING_NB
@@ -65,19 +66,6 @@ OVERVIEW_SIZE = 24.0  # overview nodes grow with the log of their number of case
 OVERVIEW_LOG_SIZE = 16.0
 
 
-class ChainLike(Protocol):
-    """What the overview reads of graph.chains.Chain."""
-
-    id: str
-    case_keys: tuple[str, ...]
-    size: int
-    generations: int
-    start: dt.date | None
-    end: dt.date | None
-    active: bool
-    contacts: int
-
-
 def node_size(offspring: int) -> float:
     return round(NODE_SIZE + OFFSPRING_SIZE * float(np.sqrt(offspring)), 1)
 
@@ -108,7 +96,7 @@ def _offspring(f: _layout.Forest, graph: TransmissionGraph, offspring: Mapping[s
     return np.bincount(sources, minlength=len(f))
 
 
-def _chain_ids(f: _layout.Forest, chains: Sequence[ChainLike] | None) -> list[str | None]:
+def _chain_ids(f: _layout.Forest, chains: Sequence[Chain] | None) -> list[str | None]:
     """Per tree (by rank): the id of its chain - from ``chains`` when given, else graph.chains' own rule (the
     key of the earliest-dated case, then the smallest key). A tree whose root is not a case has none."""
     roots = f.roots.tolist()
@@ -138,7 +126,7 @@ def elements(
     *,
     keys: Iterable[str] | None = None,
     offspring: Mapping[str, int] | None = None,
-    chains: Sequence[ChainLike] | None = None,
+    chains: Sequence[Chain] | None = None,
 ) -> list[dict[str, Any]]:
     """Cytoscape elements for ``keys`` (all nodes by default) in one of ``graph.layout.LAYOUTS``, nodes first.
 
@@ -173,7 +161,7 @@ def _nodes(
     day: np.ndarray,
     iso: dict[int, str],
     offspring: Mapping[str, int] | None,
-    chains: Sequence[ChainLike] | None,
+    chains: Sequence[Chain] | None,
 ) -> list[dict[str, Any]]:
     f = arranged.forest
     keys = f.keys
@@ -322,7 +310,7 @@ def overview_size(cases: int) -> float:
     return round(OVERVIEW_SIZE + OVERVIEW_LOG_SIZE * float(np.log1p(max(cases, 0))), 1)
 
 
-def overview_elements(graph: TransmissionGraph, chains: Sequence[ChainLike]) -> list[dict[str, Any]]:
+def overview_elements(graph: TransmissionGraph, chains: Sequence[Chain]) -> list[dict[str, Any]]:
     """One node per chain (largest first, packed as bubbles) and one per cluster its cases belong to, above them,
     with an edge from each cluster to every chain with cases in it: the view for graphs too large to draw.
 

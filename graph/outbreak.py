@@ -42,7 +42,7 @@ from data.orgunits import subtree_filter
 from graph.model import ClusterInfo, Edge, Node, TransmissionGraph
 from tracing.access import case_paths
 from tracing.errors import AccessDenied, DomainError
-from tracing.linelist.store import CLUSTER_KIND_OF_SETTING
+from tracing.vocabulary import CLUSTER_KIND_OF_SETTING
 
 __all__ = ["find_outbreak", "list_outbreaks", "load_outbreak", "load_outbreak_graph", "node_key"]
 

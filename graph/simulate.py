@@ -23,20 +23,11 @@ import numpy as np
 
 from data.models import EXPOSURE_SETTINGS
 from graph.model import ClusterInfo, Edge, Node, TransmissionGraph
+from tracing.vocabulary import CLUSTER_KIND_OF_SETTING
 
 SI_TRUNCATION = 4.0  # serial intervals are drawn within +-4 SD of the mean
 MAX_CASES = 2_000_000
 ACTIVE_DAYS = 10
-CLUSTER_KIND = {
-    "household": "household",
-    "school": "school",
-    "kindergarten": "kindergarten",
-    "workplace": "workplace",
-    "health_institution": "nursing_home",
-    "event": "event",
-    "travel": "other",
-    "other": "other",
-}
 
 
 @dataclass
@@ -232,7 +223,7 @@ def _graph(
     cluster_number[cluster_roots] = np.arange(1, cluster_roots.size + 1)
     case_cluster = cluster_number[root]
     clusters = {
-        int(cid): ClusterInfo(int(cid), f"Klynge {cid}", CLUSTER_KIND[settings[cluster_setting[r]]])
+        int(cid): ClusterInfo(int(cid), f"Klynge {cid}", CLUSTER_KIND_OF_SETTING[settings[cluster_setting[r]]])
         for r, cid in zip(cluster_roots.tolist(), cluster_number[cluster_roots].tolist(), strict=True)
     }
 

@@ -42,3 +42,15 @@ FOLLOW_UP_OUTCOME_NB = {
     "symptoms": "Har symptomer",
     "needs_help": "Trenger hjelp",
 }
+
+# The cluster kind to propose for a place where a setting's exposures happened (line-list clusters, simulations).
+CLUSTER_KIND_OF_SETTING = {
+    "household": "household",
+    "school": "school",
+    "kindergarten": "kindergarten",
+    "workplace": "workplace",
+    "health_institution": "nursing_home",
+    "event": "event",
+    "travel": "other",
+    "other": "other",
+}

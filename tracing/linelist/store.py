@@ -77,6 +77,7 @@ from tracing.linelist.parse import (
 from tracing.linelist.read import Table, UnreadableFile, read_table
 from tracing.persons import parse_national_id
 from tracing.rules import isolation_period, rule_set
+from tracing.vocabulary import CLUSTER_KIND_OF_SETTING
 
 LABEL_MAX = 120
 FILE_NAME_MAX = 200
@@ -84,16 +85,6 @@ CHUNK = 500
 EXPOSURE_DAYS_BEFORE_ONSET = 2
 UNKNOWN_FIRST_NAME = "Ukjent"
 UNKNOWN_LAST_NAME = "navn"
-CLUSTER_KIND_OF_SETTING = {
-    "household": "household",
-    "school": "school",
-    "kindergarten": "kindergarten",
-    "workplace": "workplace",
-    "health_institution": "nursing_home",
-    "event": "event",
-    "travel": "other",
-    "other": "other",
-}
 
 Progress = Callable[[int, int], None]
 
