@@ -123,8 +123,11 @@ def store_of(server: Flask) -> Store:
 
 
 def refresh_demo(store: Store, *, seed: int = DEFAULT_DEMO_SEED, persons: int = DEFAULT_DEMO_PERSONS) -> Any:
-    """Create the demo users and (re)generate the synthetic outbreak relative to today."""
-    from data.demo import generate
+    """Create the demo users, (re)generate the synthetic outbreak relative to today, and import a finished
+    simulated outbreak as a line list in Oslo (graph/demo_outbreak.py)."""
+    from data.clock import today_oslo
+    from data.demo import DEMO_KOMMUNER, generate
+    from graph.demo_outbreak import import_demo_outbreak
 
     with store.session() as session:
         users = ensure_demo_users(session)
@@ -133,7 +136,10 @@ def refresh_demo(store: Store, *, seed: int = DEFAULT_DEMO_SEED, persons: int = 
             if demo.role in ("smittesporer", "kommuneoverlege"):
                 staff.setdefault(demo.org_unit_code, []).append(user.id)
     with store.session() as session:
-        return generate(session, seed=seed, persons=persons, staff=staff)
+        summary = generate(session, seed=seed, persons=persons, staff=staff)
+    with store.session() as session:
+        import_demo_outbreak(session, DEMO_KOMMUNER[0], today_oslo())
+    return summary
 
 
 def demo_logins_text() -> str:
