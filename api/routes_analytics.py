@@ -3,9 +3,10 @@
 Each handler loads one ``TransmissionGraph`` through graph/ with the caller as actor (graph/ checks the scope),
 computes the report and returns ``graph.measures.report_dict`` - the JSON the CLI prints too.
 
-Callers without a case-work role (FHI) reach only ``/analytics/spread``, and only in aggregate form (so does a
-case worker asking, through an FHI grant they also hold, about a unit outside their case work): clusters lose
-their id and name (a cluster's name can name a person or a private party), and chains lose their case keys.
+Callers without a case-work role (FHI) reach ``/analytics/spread`` and the imported outbreaks, only in aggregate
+form (so does a case worker asking, through an FHI grant they also hold, about a unit outside their case work):
+clusters lose their id and name (a cluster's name can name a person or a private party), and chains lose their
+case keys. A register cluster is named by its id, so ``/analytics/clusters/<id>`` stays for case workers.
 """
 
 from __future__ import annotations
@@ -47,15 +48,19 @@ def report_of(graph: TransmissionGraph, *, aggregate: bool = False) -> ReportOut
 
 
 def list_analysis_outbreaks(call: Call) -> OutbreaksOut:
-    rows = list_outbreaks(call.session, call.actor)
+    rows = list_outbreaks(call.session, call.actor, aggregate=True)  # FHI grants reach them too (labels, counts)
     return OutbreaksOut(outbreaks=[OutbreakOut.model_validate(row) for row in rows])
 
 
 def get_outbreak_report(call: Call) -> OutbreakReportOut:
     outbreak_id = call.args["outbreak_id"]
-    graph = load_outbreak_graph(call.session, call.actor, outbreak_id)  # refuses an outbreak outside the scope
     row = call.session.get(AnalysisOutbreak, outbreak_id)
-    return OutbreakReportOut(outbreak=OutbreakOut.model_validate(row), report=report_of(graph))
+    aggregate = row is None or not call.actor.reaches(row.org_unit.path, CASE_WORK_ROLES)
+    # load_outbreak_graph refuses an outbreak outside the caller's reach (an unknown id looks the same).
+    graph = load_outbreak_graph(call.session, call.actor, outbreak_id, aggregate=aggregate)
+    return OutbreakReportOut(
+        outbreak=OutbreakOut.model_validate(row), aggregate=aggregate, report=report_of(graph, aggregate=aggregate)
+    )
 
 
 def get_cluster_report(call: Call) -> ClusterReportOut:

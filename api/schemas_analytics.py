@@ -201,9 +201,10 @@ class OutbreaksOut(BaseModel):
 
 
 class OutbreakReportOut(BaseModel):
-    """The spread report of one imported outbreak."""
+    """The spread report of one imported outbreak (``aggregate``: without cluster names and case keys)."""
 
     outbreak: OutbreakOut
+    aggregate: bool = False
     report: ReportOut
 
 

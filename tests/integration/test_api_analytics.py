@@ -202,7 +202,19 @@ def test_fhi_gets_the_spread_in_aggregate_form_without_cluster_names_or_case_key
     assert not re.search(r'"c\d+"', text)
 
     assert_refused(fhi.get(f"/analytics/clusters/{register.cluster_id}"), 403, "tilgang")
-    assert_refused(fhi.get("/analytics/outbreaks"), 403, "tilgang")
+
+
+def test_fhi_reads_imported_outbreaks_in_aggregate_form(store):
+    outbreak_id = import_outbreak(store)
+    fhi = logged_in(make_server(store), store, "fhi", role="fhi", code="NO")
+
+    assert [o["id"] for o in fhi.get("/analytics/outbreaks").json["outbreaks"]] == [outbreak_id]
+    body = fhi.get(f"/analytics/outbreaks/{outbreak_id}").json
+    assert body["aggregate"] is True
+    assert body["report"]["cases"] > 0
+    assert all(c["name"] is None and c["cluster_id"] is None for c in body["report"]["by_cluster"])
+    assert all(c["roots"] == [] for c in body["report"]["chains"])
+    assert_refused(fhi.get(f"/analytics/outbreaks/{outbreak_id + 1000}"), 403, "tilgang")
 
 
 def test_bergen_cannot_read_oslo_s_cluster_outbreak_or_spread(store):
