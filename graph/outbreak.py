@@ -40,7 +40,7 @@ from data.clock import today_oslo
 from data.models import AnalysisCase, AnalysisLink, AnalysisOutbreak, OrgUnit
 from data.orgunits import subtree_filter
 from graph.model import ClusterInfo, Edge, Node, TransmissionGraph
-from tracing.access import case_paths
+from tracing.access import analytics_paths
 from tracing.errors import AccessDenied, DomainError
 from tracing.vocabulary import CLUSTER_KIND_OF_SETTING
 
@@ -48,7 +48,6 @@ __all__ = ["find_outbreak", "list_outbreaks", "load_outbreak", "load_outbreak_gr
 
 FOLLOW_UP_DAYS = 14
 CENSOR_DAYS_PARTIAL = 14
-AGGREGATE_ROLES = frozenset({"fhi"})
 _NO_ACCESS = "Du har ikke tilgang til dette utbruddet."
 _CASE_COLUMNS = (
     AnalysisCase.id,
@@ -73,22 +72,13 @@ def node_key(analysis_case_id: int) -> str:
     return f"a{analysis_case_id}"
 
 
-def _paths(actor: Actor, aggregate: bool) -> tuple[str, ...]:
-    paths = case_paths(actor)
-    if aggregate:
-        paths += tuple(g.org_unit_path for g in actor.grants_for(AGGREGATE_ROLES))
-    if not paths:
-        raise AccessDenied("Rollen din gir ikke tilgang til utbruddsanalyser.")
-    return paths
-
-
 def _in_scope(paths: Iterable[str]):  # type: ignore[no-untyped-def]
     return or_(*(subtree_filter(OrgUnit.path, p) for p in paths))
 
 
 def list_outbreaks(session: Session, actor: Actor, *, aggregate: bool = False) -> list[AnalysisOutbreak]:
     """The actor's outbreaks, newest first (with ``org_unit`` loaded). Names no person, so not audited."""
-    paths = _paths(actor, aggregate)
+    paths = analytics_paths(actor, aggregate)
     return list(
         session.scalars(
             select(AnalysisOutbreak)
@@ -110,7 +100,7 @@ def find_outbreak(
     query = (
         select(AnalysisOutbreak)
         .join(OrgUnit, AnalysisOutbreak.org_unit_id == OrgUnit.id)
-        .where(_in_scope(_paths(actor, aggregate)), AnalysisOutbreak.label == wanted)
+        .where(_in_scope(analytics_paths(actor, aggregate)), AnalysisOutbreak.label == wanted)
         .order_by(AnalysisOutbreak.id)
     )
     if org_unit_code:
@@ -128,7 +118,7 @@ def find_outbreak(
 
 def load_outbreak(session: Session, actor: Actor, outbreak_id: int, *, aggregate: bool = False) -> AnalysisOutbreak:
     """The outbreak, if it lies in the actor's units (unknown and out of scope look alike)."""
-    paths = _paths(actor, aggregate)
+    paths = analytics_paths(actor, aggregate)
     outbreak = session.get(AnalysisOutbreak, outbreak_id) if isinstance(outbreak_id, int) else None
     unit = session.get(OrgUnit, outbreak.org_unit_id) if outbreak is not None else None
     if unit is None or not any(unit.path.startswith(p) for p in paths):

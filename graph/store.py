@@ -50,13 +50,12 @@ from data.queries.spread import (
 )
 from graph.chains import chains
 from graph.model import ClusterInfo, Edge, Node, TransmissionGraph
-from tracing.access import case_paths
+from tracing.access import analytics_paths
 from tracing.errors import AccessDenied, DomainError
 
 __all__ = ["INCUBATION_DAYS", "SpreadScope", "load_graph"]
 
 INCUBATION_DAYS = 21  # an exposure can explain a case whose reference date is up to this many days later
-AGGREGATE_ROLES = frozenset({"fhi"})
 
 
 @dataclass(frozen=True)
@@ -112,15 +111,6 @@ class _Exposure:
     contact_chain_id: int | None
 
 
-def _paths(actor: Actor, aggregate: bool) -> tuple[str, ...]:
-    paths = case_paths(actor)
-    if aggregate:
-        paths += tuple(g.org_unit_path for g in actor.grants_for(AGGREGATE_ROLES))
-    if not paths:
-        raise AccessDenied("Rollen din gir ikke tilgang til smittespredning.")
-    return paths
-
-
 def _check(scope: SpreadScope) -> None:
     if scope.setting is not None and scope.setting not in EXPOSURE_SETTINGS:
         raise DomainError("smittearena", "Ukjent smittearena.")
@@ -142,7 +132,7 @@ def load_graph(
     """
     as_of = as_of or today_oslo()
     _check(scope)
-    paths = _paths(actor, aggregate)
+    paths = analytics_paths(actor, aggregate)
     reach = unit_ids(session, paths)
     units = reach
     if scope.org_unit_id is not None:

@@ -24,6 +24,21 @@ def case_paths(actor: Actor) -> tuple[str, ...]:
     return tuple(g.org_unit_path for g in actor.grants_for(CASE_WORK_ROLES))
 
 
+# Roles that see counts and measures of their units (never a person): FHI.
+AGGREGATE_ROLES: frozenset[str] = frozenset({"fhi"})
+
+
+def analytics_paths(actor: Actor, aggregate: bool) -> tuple[str, ...]:
+    """The org-unit paths whose cases the actor may analyse: case-work units, and with ``aggregate`` (views that
+    show measures only) also the units of an FHI grant. Refuses an actor with neither."""
+    paths = case_paths(actor)
+    if aggregate:
+        paths += tuple(g.org_unit_path for g in actor.grants_for(AGGREGATE_ROLES))
+    if not paths:
+        raise AccessDenied("Rollen din gir ikke tilgang til smittespredning.")
+    return paths
+
+
 def scope_clause(actor: Actor, path_column: Any) -> Any:
     """A WHERE clause: ``path_column`` lies in one of the actor's case-work subtrees (false when none)."""
     paths = case_paths(actor)

@@ -369,6 +369,22 @@ def _cell(row: Sequence[Cell], column: int | None) -> Cell:
     return row[column]
 
 
+def _taker(
+    faults: list[RowError], row_number: int, row: Sequence[Cell], columns: Mapping[str, int], names: Mapping[str, str],
+    file_nb: str,
+) -> Callable[[str, Callable[[Cell], object]], object]:
+    """``take(code, parse)`` for one row: the parsed cell, or None with the fault noted under the field's name."""
+
+    def take(code: str, parse: Callable[[Cell], object]) -> object:
+        try:
+            return parse(_cell(row, columns.get(code)))
+        except _Bad as bad:
+            faults.append(RowError(row_number, names[code], str(bad), file_nb))
+            return None
+
+    return take
+
+
 def _data_rows(table: Table, header_index: int):  # type: ignore[no-untyped-def]
     for index in range(header_index + 1, len(table.rows)):
         row = table.rows[index]
@@ -416,12 +432,7 @@ def parse_cases(
     for row_number, row in _data_rows(table, header):
         faults: list[RowError] = []
 
-        def take(code: str, parse: Callable[[Cell], object], row_number: int = row_number, row: Sequence[Cell] = row) -> object:
-            try:
-                return parse(_cell(row, columns.get(code)))
-            except _Bad as bad:
-                faults.append(RowError(row_number, names[code], str(bad), CASE_FILE_NB))
-                return None
+        take = _taker(faults, row_number, row, columns, names, CASE_FILE_NB)
 
         external_id = take("id", parse_id)
         if external_id is None and not any(f.field_nb == "id" for f in faults):
@@ -527,12 +538,7 @@ def parse_links(
     for row_number, row in _data_rows(table, header):
         faults: list[RowError] = []
 
-        def take(code: str, parse: Callable[[Cell], object], row_number: int = row_number, row: Sequence[Cell] = row) -> object:
-            try:
-                return parse(_cell(row, columns.get(code)))
-            except _Bad as bad:
-                faults.append(RowError(row_number, names[code], str(bad), LINK_FILE_NB))
-                return None
+        take = _taker(faults, row_number, row, columns, names, LINK_FILE_NB)
 
         ends = []
         skip = False
